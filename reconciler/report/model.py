@@ -34,8 +34,8 @@ class AssociationChange(ReportModel):
 
     behavior: str = Field(description="'default' or the behavior's path pattern.")
     event_type: str
-    from_arn: str | None
-    to_arn: str
+    from_arn: str | None = Field(description="None when the association is added.")
+    to_arn: str | None = Field(description="None when the association is removed.")
 
 
 class Conflict(ReportModel):
