@@ -26,7 +26,9 @@ from pydantic import (
 
 from reconciler.errors import DesiredStateError
 
-EventType = Literal["viewer-request", "origin-request", "origin-response", "viewer-response"]
+EventType = Literal[
+    "viewer-request", "origin-request", "origin-response", "viewer-response"
+]
 REQUEST_EVENTS: frozenset[str] = frozenset({"viewer-request", "origin-request"})
 Category = Literal["ai_training", "ai_search", "ai_user_fetch"]
 
@@ -56,20 +58,28 @@ class EdgeSettings(StrictModel):
     ai_origin_port: int = Field(default=443, ge=1, le=65535)
     ai_origin_path: str = ""
     classification_header: str = "x-ai-crawler"
-    route_categories: tuple[Category, ...] = ("ai_training", "ai_search", "ai_user_fetch")
+    route_categories: tuple[Category, ...] = (
+        "ai_training",
+        "ai_search",
+        "ai_user_fetch",
+    )
 
     @field_validator("ai_origin_domain")
     @classmethod
     def _check_domain(cls, value: str) -> str:
         if not HOSTNAME.match(value):
-            raise ValueError("must be a lowercase DNS name such as ai-origin.example.com")
+            raise ValueError(
+                "must be a lowercase DNS name such as ai-origin.example.com"
+            )
         return value
 
     @field_validator("classification_header")
     @classmethod
     def _check_header(cls, value: str) -> str:
         if not HEADER_NAME.match(value):
-            raise ValueError("must be a lowercase HTTP header name such as x-ai-crawler")
+            raise ValueError(
+                "must be a lowercase HTTP header name such as x-ai-crawler"
+            )
         return value
 
     @field_validator("ai_origin_path")
@@ -86,7 +96,9 @@ class FunctionSpec(StrictModel):
     name: Annotated[str, StringConstraints(pattern=FUNCTION_NAME)]
     source: str = "lambda_code.js"
     runtime: str = "nodejs20.x"
-    handler: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_$]+$")]
+    handler: Annotated[
+        str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_$]+$")
+    ]
     role: str
     memory_mb: int = Field(default=128, ge=128, le=10240)
     timeout_s: int = Field(default=5, ge=1, le=30)
@@ -98,7 +110,9 @@ class FunctionSpec(StrictModel):
     def _check_runtime(cls, value: str) -> str:
         if value not in EDGE_RUNTIMES:
             allowed = ", ".join(sorted(EDGE_RUNTIMES))
-            raise ValueError(f"is not a runtime Lambda@Edge accepts; use one of {allowed}")
+            raise ValueError(
+                f"is not a runtime Lambda@Edge accepts; use one of {allowed}"
+            )
         return value
 
     @field_validator("role")
@@ -138,7 +152,9 @@ class SelectIds(StrictModel):
     def _check_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for item in value:
             if not DISTRIBUTION_ID.match(item):
-                raise ValueError(f"{item!r} is not a CloudFront distribution id like E2QWRUHAPOMQZL")
+                raise ValueError(
+                    f"{item!r} is not a CloudFront distribution id like E2QWRUHAPOMQZL"
+                )
         return value
 
 
@@ -223,7 +239,9 @@ class DesiredState(StrictModel):
         cls, value: Literal["default", "all"] | tuple[str, ...]
     ) -> Literal["default", "all"] | tuple[str, ...]:
         if isinstance(value, tuple) and not value:
-            raise ValueError("an empty list selects nothing; use default, all or patterns")
+            raise ValueError(
+                "an empty list selects nothing; use default, all or patterns"
+            )
         return value
 
     @property
@@ -241,7 +259,9 @@ def load_desired_state(path: Path) -> DesiredState:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise DesiredStateError(str(path), ["file not found; pass --state PATH"]) from exc
+        raise DesiredStateError(
+            str(path), ["file not found; pass --state PATH"]
+        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise DesiredStateError(str(path), [f"cannot be read: {exc}"]) from exc
     return parse_desired_state(text, str(path))
@@ -254,7 +274,9 @@ def parse_desired_state(text: str, name: str) -> DesiredState:
     except yaml.YAMLError as exc:
         raise DesiredStateError(name, [_describe_yaml_error(exc)]) from exc
     if root is None:
-        raise DesiredStateError(name, ["the file is empty; see the README for an example"])
+        raise DesiredStateError(
+            name, ["the file is empty; see the README for an example"]
+        )
 
     lines: dict[tuple[str | int, ...], int] = {}
     duplicates: list[str] = []
@@ -264,7 +286,9 @@ def parse_desired_state(text: str, name: str) -> DesiredState:
 
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
-        raise DesiredStateError(name, ["line 1: the top level must be a mapping of keys"])
+        raise DesiredStateError(
+            name, ["line 1: the top level must be a mapping of keys"]
+        )
     try:
         return DesiredState.model_validate(data)
     except ValidationError as exc:
@@ -335,7 +359,11 @@ def _document_path(
     for index, part in enumerate(loc):
         is_last = index == len(loc) - 1
         in_document = (*kept, part) in lines
-        if in_document or isinstance(part, int) or (is_last and not _is_branch_name(part)):
+        if (
+            in_document
+            or isinstance(part, int)
+            or (is_last and not _is_branch_name(part))
+        ):
             kept = (*kept, part)
     return kept
 
@@ -348,7 +376,9 @@ def _is_branch_name(part: str | int) -> bool:
     )
 
 
-def _nearest_line(loc: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]) -> int:
+def _nearest_line(
+    loc: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]
+) -> int:
     for end in range(len(loc), -1, -1):
         if loc[:end] in lines:
             return lines[loc[:end]]

@@ -81,7 +81,8 @@ class Report(ReportModel):
     distributions: Counts = Field(default_factory=Counts)
     failed_details: list[FailedDetail] = Field(default_factory=list)
     changes: list[DistributionReport] = Field(
-        default_factory=list, description="Every distribution that drifted, conflicted or failed."
+        default_factory=list,
+        description="Every distribution that drifted, conflicted or failed.",
     )
     warnings: list[str] = Field(default_factory=list)
     error: str | None = Field(None, description="Set when status is 'error'.")
