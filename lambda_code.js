@@ -165,7 +165,8 @@ function createHandler(settings) {
 
   function onViewerRequest(request) {
     const crawler = classifyRequest(request);
-    const value = crawler !== null && routed.has(crawler.category) ? crawler.category : NOT_CLASSIFIED;
+    const routedCrawler = crawler !== null && routed.has(crawler.category);
+    const value = routedCrawler ? crawler.category : NOT_CLASSIFIED;
     if (!request.headers || typeof request.headers !== 'object') {
       request.headers = {};
     }
