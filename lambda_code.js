@@ -73,7 +73,8 @@ for (const [token, operator, category] of CRAWLERS) {
 const MATCHER = compileMatcher(CRAWLERS.map(([token]) => token));
 
 function compileMatcher(tokens) {
-  // Longest first, so that at one position "Ai2Bot-Dolma" wins over "AI2Bot".
+  // Longest first, so a token that extends another ("Ai2Bot-Dolma", "AI2Bot")
+  // is tried before the shorter one at the same position.
   const alternatives = [...tokens]
     .sort((a, b) => b.length - a.length)
     .map((token) => {
