@@ -75,7 +75,7 @@ _SYNTAX_CHECK_TIMEOUT_S = 30
 
 @dataclass(frozen=True)
 class NodeRun:
-    """What running the package's handler on the sample events produced.
+    """Outcome of running the package's handler on the sample events.
 
     Exactly one of ``load_error``, ``missing_export`` and ``results`` is set;
     each result is ``{"name", "result"}`` or ``{"name", "error"}``.

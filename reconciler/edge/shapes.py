@@ -2,9 +2,9 @@
 
 Each function returns a list of problems, empty when the value is valid.
 The rules follow the CloudFront Developer Guide pages on the Lambda@Edge event
-structure and on generating responses in request triggers: header keys are
-lowercase and map to lists of ``{"key", "value"}``; a generated response needs
-only ``status``, a string.
+structure and on generating responses in request triggers. Header keys are
+lowercase and map to lists of ``{"key", "value"}``, and a generated response
+needs only ``status``, a string.
 """
 
 from __future__ import annotations
