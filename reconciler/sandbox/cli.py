@@ -116,7 +116,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--function-quota",
         type=int,
         default=500,
-        help="distributions allowed per Lambda function",
+        help="distributions allowed per Lambda function (AWS default: 500)",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ class CloudFrontApi:
 
     def __init__(self, store: DistributionStore) -> None:
         self.store = store
+        self._cache_lock = threading.Lock()
+        self._summary_cache: dict[str, tuple[tuple[str, str], str]] = {}
         self._handlers: dict[str, Callable[[Request], Response]] = {
             "CreateDistribution": self._create,
             "CreateDistributionWithTags": self._create_with_tags,
@@ -205,11 +208,42 @@ class CloudFrontApi:
             "IsTruncated": next_marker is not None,
             "Quantity": len(distributions),
         }
-        if distributions:
-            listing["Items"] = [self._summary(d, now) for d in distributions]
         if next_marker is not None:
             listing["NextMarker"] = next_marker
-        return _xml_response(200, listing, "DistributionList")
+        xml = cloudfront_xml.fragment(listing, "DistributionList", "DistributionList")
+        if distributions:
+            summaries = "".join(self._summary_xml(d, now) for d in distributions)
+            closing = "</DistributionList>"
+            xml = f"{xml.removesuffix(closing)}<Items>{summaries}</Items>{closing}"
+        return 200, {"Content-Type": "text/xml"}, cloudfront_xml.document(xml)
+
+    def warm(self) -> None:
+        """Serialize every summary now, so the next listing only reads the cache."""
+        now = time.monotonic()
+        marker = ""
+        while True:
+            distributions, next_marker = self.store.page(marker, MAX_ITEMS)
+            for distribution in distributions:
+                self._summary_xml(distribution, now)
+            if next_marker is None:
+                return
+            marker = next_marker
+
+    def _summary_xml(self, distribution: Distribution, now: float) -> str:
+        """Return a summary's XML, serialized once per ETag and status."""
+        key = (distribution.etag, distribution.status(now))
+        with self._cache_lock:
+            cached = self._summary_cache.get(distribution.id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        xml = cloudfront_xml.fragment(
+            self._summary(distribution, now),
+            "DistributionSummary",
+            "DistributionSummary",
+        )
+        with self._cache_lock:
+            self._summary_cache[distribution.id] = (key, xml)
+        return xml
 
     def _resource(self, query: dict[str, list[str]]) -> str:
         arn = query.get("Resource", [""])[0]

@@ -220,7 +220,9 @@ class DistributionStore:
             next_marker = (
                 chosen[-1] if start + max_items < len(ids) and chosen else None
             )
-            return [copy.deepcopy(self._items[i]) for i in chosen], next_marker
+            # Shallow copies suffice: a write replaces ``config`` instead of
+            # changing it in place, so a listed config never changes under a reader.
+            return [copy.copy(self._items[i]) for i in chosen], next_marker
 
     def ids(self) -> list[str]:
         with self._lock:

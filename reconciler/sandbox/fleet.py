@@ -22,6 +22,7 @@ from moto.iam.models import iam_backends
 
 from reconciler.sandbox import cloudfront_validation as validation
 from reconciler.sandbox import fleet_configs, lambda_guard
+from reconciler.sandbox.cloudfront_errors import CloudFrontError
 from reconciler.sandbox.server import Sandbox
 from reconciler.sandbox.settings import ACCOUNT_ID, REGION
 
@@ -208,7 +209,8 @@ def seed_fleet(sandbox: Sandbox, spec: FleetSpec) -> Fleet:
     ``team`` and ``tier`` tags.
 
     Raises:
-        ValueError: a function of the fleet already exists in the sandbox.
+        ValueError: a function of the fleet already exists in the sandbox, or a
+            seeded distribution breaks a rule such as the per-function quota.
     """
     if lambda_guard_lookup(spec.function_name) is not None:
         raise ValueError(
@@ -257,7 +259,15 @@ def seed_fleet(sandbox: Sandbox, spec: FleetSpec) -> Fleet:
         )
         if rng.random() < spec.disabled_share:
             config["Enabled"] = False
-        distribution = sandbox.store.create(config, _tags(kind, rng), deployed=True)
+        try:
+            distribution = sandbox.store.create(config, _tags(kind, rng), deployed=True)
+        except CloudFrontError as exc:
+            raise ValueError(
+                f"seeded distribution {index} was rejected with {exc.code}: "
+                f"{exc.message} A fleet with more distributions per function than "
+                f"SandboxSettings.function_quota ({sandbox.settings.function_quota}) "
+                f"needs a higher quota."
+            ) from exc
 
         fleet.distribution_ids.append(distribution.id)
         fleet.by_kind[kind].append(distribution.id)
@@ -272,6 +282,9 @@ def seed_fleet(sandbox: Sandbox, spec: FleetSpec) -> Fleet:
         for attribute, present in attributes.items():
             if present:
                 fleet.by_kind[attribute].append(distribution.id)
+    # Seeding pays for serializing the summaries, as the cost of a write, so
+    # that listing a large fleet is not slowed by it.
+    sandbox.warm_listing()
     return fleet
 
 

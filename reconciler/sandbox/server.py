@@ -210,6 +210,10 @@ class Sandbox:
         """Change settings while the server runs; raise ``ValueError`` if invalid."""
         return self._holder.update(**fields)
 
+    def warm_listing(self) -> None:
+        """Serialize every summary ahead of the next ``ListDistributions``."""
+        self._api.warm()
+
     def snapshot_configs(self) -> dict[str, dict[str, Any]]:
         """Return a deep copy of every ``DistributionConfig`` by distribution id."""
         return copy.deepcopy(self.store.configs())

@@ -115,3 +115,10 @@ def test_seeding_twice_is_rejected(sandbox: Sandbox) -> None:
 
     with pytest.raises(ValueError, match="already exists"):
         seed_fleet(sandbox, FleetSpec(size=2))
+
+
+def test_fleet_past_quota_names_the_setting(sandbox: Sandbox) -> None:
+    sandbox.configure(function_quota=10)
+
+    with pytest.raises(ValueError, match="function_quota"):
+        seed_fleet(sandbox, FleetSpec(size=30))
