@@ -92,7 +92,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--error-ratio",
         type=float,
         default=0.0,
-        help="share of calls answered with an injected 5xx, 0 to 1",
+        help="share of calls that return an injected 5xx error, 0 to 1",
     )
     parser.add_argument(
         "--timeout-ratio",
@@ -104,7 +104,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--timeout",
         type=float,
         default=5.0,
-        help="seconds an injected timeout holds the call",
+        help="seconds an injected timeout delays the response",
     )
     parser.add_argument(
         "--concurrent-writer-ratio",
