@@ -203,16 +203,15 @@ def plan_behavior(
         return None
 
     conflicts = tuple(_conflicts(behavior, desired, ours))
-    if conflicts:
-        # Leave the whole behavior alone: half a router (say origin-request
-        # without viewer-request) would route on a header nobody normalized.
-        return BehaviorPlan(behavior.path, State.CONFLICT, conflicts=conflicts)
-
     changes: list[Change] = []
     state = State.IN_SYNC
     for spec in desired.associations:
         current = ours.get(spec.event_type)
         if current is None:
+            # Never add next to a conflict: half a router (origin-request
+            # without viewer-request) would route on a header nobody set.
+            if conflicts:
+                continue
             state = State.MISSING
         elif current.arn == target.arn and current.include_body == spec.include_body:
             continue
@@ -230,7 +229,10 @@ def plan_behavior(
             changes.append(Change(behavior.path, event, association.arn, None))
             if state is State.IN_SYNC:
                 state = State.OTHER_VERSION
-    return BehaviorPlan(behavior.path, state, changes=tuple(changes))
+    if conflicts:
+        # Associations the function already holds still move to the target.
+        state = State.CONFLICT
+    return BehaviorPlan(behavior.path, state, tuple(changes), conflicts)
 
 
 def _conflicts(

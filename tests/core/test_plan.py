@@ -98,7 +98,12 @@ def test_cloudfront_function_on_viewer_event_is_conflict(desired):
     default = next(b for b in plan.behaviors if b.path == "default")
     feeds = next(b for b in plan.behaviors if b.path == "/feeds/*.xml")
     assert default.state is State.CONFLICT
-    assert default.changes == ()
+    assert [(c.event_type, c.from_arn) for c in default.changes] == [
+        (
+            "origin-request",
+            "arn:aws:lambda:us-east-1:111111111111:function:ai-bot-router:7",
+        )
+    ]
     assert {c.holder for c in default.conflicts} == {
         "arn:aws:cloudfront::111111111111:function/url-rewrite-index-html",
         "arn:aws:cloudfront::111111111111:function/add-security-headers",

@@ -1,0 +1,89 @@
+"""The command line against the sandbox: exit codes, formats and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reconciler.cli import main
+from tests.reconcile.conftest import Workspace
+
+
+@pytest.fixture
+def cli_env(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    for name, value in workspace.sandbox.env().items():
+        monkeypatch.setenv(name, value)
+    return workspace
+
+
+def run_cli(workspace: Workspace, *args: str) -> int:
+    return main([*args, "--state", str(workspace.state_path), "--no-progress"])
+
+
+def test_plan_exit_codes(cli_env, capsys):
+    assert run_cli(cli_env, "plan") == 2
+    assert run_cli(cli_env, "apply") == 0
+    assert run_cli(cli_env, "plan") == 0
+
+
+def test_plan_json_report(cli_env, capsys, tmp_path):
+    out = tmp_path / "report.json"
+
+    code = run_cli(cli_env, "plan", "--format", "json", "--out", str(out))
+
+    report = json.loads(out.read_text())
+    assert code == 2
+    assert report["mode"] == "plan"
+    assert report["distributions"]["drifted"] > 0
+    assert json.loads(capsys.readouterr().out) == report
+
+
+MALFORMED = {
+    "yaml syntax": "function: [\n",
+    "unknown key": "function:\n  name: bot-router\n  colour: blue\n",
+    "bad role arn": None,
+    "bad event type": None,
+    "empty file": "",
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_state_writes_nothing(cli_env, capsys, case):
+    text = MALFORMED[case]
+    base = cli_env.state_path.read_text()
+    if case == "bad role arn":
+        text = base.replace(
+            "arn:aws:iam::123456789012:role/edge-function-role", "edge-function-role"
+        )
+    if case == "bad event type":
+        text = base.replace("origin-request", "origin-requests")
+    cli_env.state_path.write_text(text)
+
+    code = run_cli(cli_env, "apply")
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "invalid desired state" in err
+    assert "Traceback" not in err
+    assert cli_env.sandbox.calls() == {}
+
+
+def test_bad_pin_override_rejected(cli_env, capsys):
+    code = run_cli(cli_env, "apply", "--pin-version", "0")
+
+    assert code == 1
+    assert "pin-version" in capsys.readouterr().err
+    assert cli_env.sandbox.writes() == {}
+
+
+def test_missing_credentials_points_to_sandbox(workspace, monkeypatch, capsys):
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+
+    code = run_cli(workspace, "plan")
+
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "no AWS credentials" in out
+    assert "reconciler demo" in out
