@@ -40,7 +40,7 @@ class CloudFront:
         found: set[str] = set()
         with aws_call("GetResources"):
             for page in paginator.paginate(
-                ResourceTypeFiltersList=["cloudfront:distribution"], TagFilters=filters
+                ResourceTypeFilters=["cloudfront:distribution"], TagFilters=filters
             ):
                 for mapping in page.get("ResourceTagMappingList", []):
                     found.add(mapping["ResourceARN"].rsplit("/", 1)[-1])

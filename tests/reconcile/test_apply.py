@@ -200,3 +200,19 @@ def test_conflict_reported_and_left(workspace):
             assert holder_still_there, (row.id, conflict)
     assert report.distributions.conflicts == len(conflicted)
     assert set(before) == set(after)
+
+
+def test_tag_selection_adds_missing_associations(workspace):
+    workspace.write_state("distributions:\n  select: {tags: {router: enabled}}\n")
+    unassociated = [
+        i
+        for i in workspace.fleet.by_kind["unassociated"]
+        if i not in workspace.fleet.by_kind["staging"]
+    ]
+    assert unassociated
+
+    report = workspace.run("apply")
+
+    assert report.status == "success", report.error
+    for distribution_id in unassociated:
+        assert router_versions(workspace, distribution_id) == {report.lambda_arn}
