@@ -1,0 +1,1 @@
+"""Benchmark of the reconciler against the old update endpoint on the sandbox."""
