@@ -200,12 +200,19 @@ class _Run:
         return None
 
     def _function_report(
-        self, plan: FunctionPlan, version: int | None
+        self, plan: FunctionPlan, version: int | None, fleet: FleetPlan
     ) -> FunctionReport:
+        previous = {
+            parsed.version
+            for distribution in fleet.drifted
+            for change in distribution.changes
+            if change.from_arn and (parsed := FunctionArn.parse(change.from_arn))
+        }
         return FunctionReport(
             name=self.desired.function.name,
             action=plan.action,
             version=version,
+            previous_versions=sorted(v for v in previous if v is not None),
             code_sha256=self.package.code_sha256,
             package_bytes=self.package.size,
         )
@@ -224,7 +231,7 @@ class _Run:
             mode="plan",
             status="success" if drift else "no_changes",
             lambda_arn=str(function_arn.with_version(version)) if version else None,
-            function=self._function_report(function_plan, version),
+            function=self._function_report(function_plan, version, fleet),
             distributions=counts,
             changes=rows,
             warnings=warnings,
@@ -250,7 +257,7 @@ class _Run:
             mode="apply",
             status=status,
             lambda_arn=target.arn,
-            function=self._function_report(function_plan, target.version),
+            function=self._function_report(function_plan, target.version, fleet),
             distributions=counts,
             failed_details=failed,
             changes=rows,
