@@ -47,6 +47,9 @@ rollout:
   max_concurrency: 8
   max_failure_ratio: 1.0
   max_attempts: 6
+limits:
+  # Fleets here reach 1,000 router users, past the default quota of 500.
+  distributions_per_function: 100000
 """
 TRUST_POLICY = json.dumps(
     {
@@ -207,7 +210,9 @@ def make_fault_workspace(
     """
     shutil.copy(REPO / "lambda_code.js", tmp_path / "lambda_code.js")
     (tmp_path / "desired_state.yaml").write_text(DESIRED, encoding="utf-8")
-    calm = SandboxSettings(seed=settings.seed, deploy_delay_s=0.0)
+    calm = SandboxSettings(
+        seed=settings.seed, deploy_delay_s=0.0, function_quota=100_000
+    )
     with Sandbox(calm) as sandbox:
         fleet = seed_fleet(
             sandbox,
