@@ -21,10 +21,14 @@ log = logging.getLogger("reconciler")
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_DRIFT = 2
+RUN_COMMANDS = frozenset({"plan", "apply", "drift"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    # plan, apply and drift never need moto: skip importing it (about 1 s).
+    parser = _parser(with_sandbox=command not in RUN_COMMANDS)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
@@ -42,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reconciler",
         description="Reconcile a Lambda@Edge function and the CloudFront "
@@ -74,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     _add_run_arguments(drift)
     drift.set_defaults(handler=_cmd_drift)
 
+    if with_sandbox:
+        _add_sandbox_commands(commands)
+    return parser
+
+
+def _add_sandbox_commands(commands: Any) -> None:
     from reconciler.demo import add_arguments as add_demo_arguments
     from reconciler.sandbox.cli import add_arguments as add_sandbox_arguments
     from reconciler.sandbox.cli import run as run_sandbox
@@ -88,7 +98,6 @@ def _parser() -> argparse.ArgumentParser:
     sandbox = commands.add_parser("sandbox", help="serve the local AWS sandbox")
     add_sandbox_arguments(sandbox)
     sandbox.set_defaults(handler=run_sandbox)
-    return parser
 
 
 def _add_run_arguments(parser: argparse.ArgumentParser) -> None:

@@ -271,20 +271,27 @@ def parse_desired_state(text: str, name: str) -> DesiredState:
     """Validate desired state YAML text; ``name`` is used in messages."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if root is None:
+            raise DesiredStateError(
+                name, ["the file is empty; see the README for an example"]
+            )
+        lines: dict[tuple[str | int, ...], int] = {}
+        duplicates: list[str] = []
+        _index_lines(root, (), lines, duplicates, set())
+        if duplicates:
+            raise DesiredStateError(name, duplicates)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise DesiredStateError(name, [_describe_yaml_error(exc)]) from exc
-    if root is None:
-        raise DesiredStateError(
-            name, ["the file is empty; see the README for an example"]
-        )
+    except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        # PyYAML raises these for explicit tags whose value it cannot convert,
+        # such as "!!int ten".
+        problem = f"a tagged value cannot be converted ({exc}); remove the explicit tag"
+        raise DesiredStateError(name, [problem]) from exc
+    except RecursionError as exc:
+        problem = "the document nests too deeply or an alias refers to itself"
+        raise DesiredStateError(name, [problem]) from exc
 
-    lines: dict[tuple[str | int, ...], int] = {}
-    duplicates: list[str] = []
-    _index_lines(root, (), lines, duplicates)
-    if duplicates:
-        raise DesiredStateError(name, duplicates)
-
-    data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise DesiredStateError(
             name, ["line 1: the top level must be a mapping of keys"]
@@ -316,8 +323,12 @@ def _index_lines(
     path: tuple[str | int, ...],
     lines: dict[tuple[str | int, ...], int],
     duplicates: list[str],
+    parents: set[int],
 ) -> None:
+    if id(node) in parents:
+        raise RecursionError("an alias refers to a node that contains it")
     lines[path] = node.start_mark.line + 1
+    parents = parents | {id(node)}
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -325,15 +336,15 @@ def _index_lines(
             if key in seen:
                 dotted = ".".join(str(part) for part in (*path, key))
                 duplicates.append(
-                    f"line {key_node.start_mark.line + 1}: key {dotted} appears twice; "
-                    "keep one"
+                    f"line {key_node.start_mark.line + 1}: key {dotted} appears "
+                    "twice; keep one"
                 )
             seen.add(key)
             lines[(*path, key)] = key_node.start_mark.line + 1
-            _index_lines(value_node, (*path, key), lines, duplicates)
+            _index_lines(value_node, (*path, key), lines, duplicates, parents)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _index_lines(item, (*path, index), lines, duplicates)
+            _index_lines(item, (*path, index), lines, duplicates, parents)
 
 
 def _describe_error(error: Any, lines: dict[tuple[str | int, ...], int]) -> str:

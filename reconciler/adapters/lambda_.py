@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError, WaiterError
+from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
 from reconciler.adapters.aws import aws_call, error_code
 from reconciler.core.arn import FunctionArn
@@ -46,13 +46,13 @@ class Lambda:
     def observe(self, name: str) -> ObservedFunction | None:
         """Read ``$LATEST`` and all published versions; None if there is no function."""
         try:
-            response = self._client.get_function(FunctionName=name)
-        except ClientError as exc:
-            if error_code(exc) == "ResourceNotFoundException":
+            with aws_call("GetFunction", name):
+                response = self._client.get_function(FunctionName=name)
+        except AwsError as exc:
+            if exc.code == "ResourceNotFoundException":
                 log.debug("function %s does not exist", name)
                 return None
-            with aws_call("GetFunction", name):
-                raise
+            raise
         latest = response["Configuration"]
 
         versions: dict[int, FunctionSettings] = {}
@@ -190,6 +190,14 @@ class _Guard:
         return None
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if isinstance(exc, BotoCoreError):
+            raise AwsError(
+                f"{self.operation} on {self.name} failed: {exc}; nothing more was "
+                "written, rerun to continue from the current state",
+                operation=self.operation,
+                code=type(exc).__name__,
+                resource=self.name,
+            ) from exc
         if not isinstance(exc, ClientError):
             return
         code = error_code(exc)

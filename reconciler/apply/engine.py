@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.adapters.aws import error_code
 from reconciler.adapters.cloudfront import CloudFront
@@ -162,8 +162,34 @@ class ApplyEngine:
                 distribution_id, attempt, f"patch would change {', '.join(unexpected)}"
             )
 
+        return self._write(distribution_id, patched, etag, fresh, attempt)
+
+    def _write(
+        self,
+        distribution_id: str,
+        patched: dict[str, Any],
+        etag: str,
+        fresh: DistributionPlan,
+        attempt: int,
+    ) -> DistributionResult | None:
         try:
             self._cloudfront.update_config(distribution_id, patched, etag)
+        except BotoCoreError as exc:
+            # A timeout may hide a write that landed; the next run re-reads
+            # the config and finds it converged, so failing here is safe.
+            code = type(exc).__name__
+            log.error(
+                "UpdateDistribution %s failed: %s: %s", distribution_id, code, exc
+            )
+            return DistributionResult(
+                distribution_id,
+                "failed",
+                fresh.changes,
+                fresh.conflicts,
+                code,
+                str(exc),
+                attempt,
+            )
         except ClientError as exc:
             code = error_code(exc)
             if code == "PreconditionFailed":

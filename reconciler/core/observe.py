@@ -11,7 +11,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-DEFAULT_BEHAVIOR = "default"
+# Key of the default cache behavior. CloudFront path patterns cannot contain
+# parentheses, so no path behavior can collide with it.
+DEFAULT_BEHAVIOR = "(default)"
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class LambdaAssociation:
 
 @dataclass(frozen=True)
 class ObservedBehavior:
-    """One cache behavior: ``path`` is ``default`` or the path pattern."""
+    """One cache behavior: ``path`` is ``DEFAULT_BEHAVIOR`` or the path pattern."""
 
     path: str
     lambda_associations: Mapping[str, LambdaAssociation]

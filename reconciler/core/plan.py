@@ -264,7 +264,8 @@ def _behavior_selected(path: str, desired: DesiredState) -> bool:
         return True
     if selection == "default":
         return path == DEFAULT_BEHAVIOR
-    return path in selection
+    # In a list, the keyword "default" names the default behavior.
+    return path in selection or (path == DEFAULT_BEHAVIOR and "default" in selection)
 
 
 def _is_ours(arn: str, function: FunctionArn) -> bool:

@@ -5,7 +5,7 @@ import copy
 import pytest
 
 from reconciler.core.arn import FunctionArn
-from reconciler.core.observe import observe_distribution
+from reconciler.core.observe import DEFAULT_BEHAVIOR, observe_distribution
 from reconciler.core.patch import (
     PatchError,
     apply_changes,
@@ -48,7 +48,9 @@ def test_patch_adds_items_to_quantity_zero_without_items():
     config = load_config(CONFIGS / "distribution_config_01_minimal_s3_legacy.json")
     arn = "arn:aws:lambda:us-east-1:111111111111:function:ai-bot-router:9"
 
-    patched = apply_changes(config, [Change("default", "viewer-request", None, arn)])
+    patched = apply_changes(
+        config, [Change(DEFAULT_BEHAVIOR, "viewer-request", None, arn)]
+    )
 
     assert patched["DefaultCacheBehavior"]["LambdaFunctionAssociations"] == {
         "Quantity": 1,
@@ -68,7 +70,9 @@ def test_patch_removing_last_association_leaves_quantity_zero():
     )
     old = "arn:aws:lambda:us-east-1:111111111111:function:ai-bot-router:8"
 
-    patched = apply_changes(config, [Change("default", "viewer-request", old, None)])
+    patched = apply_changes(
+        config, [Change(DEFAULT_BEHAVIOR, "viewer-request", old, None)]
+    )
 
     assert patched["DefaultCacheBehavior"]["LambdaFunctionAssociations"] == {
         "Quantity": 0
@@ -81,7 +85,9 @@ def test_patch_rejects_stale_from_arn():
     )
 
     with pytest.raises(PatchError, match="holds"):
-        apply_changes(config, [Change("default", "viewer-request", "arn:other", None)])
+        apply_changes(
+            config, [Change(DEFAULT_BEHAVIOR, "viewer-request", "arn:other", None)]
+        )
 
 
 def test_patch_rejects_vanished_behavior():

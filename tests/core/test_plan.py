@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.core.arn import FunctionArn
-from reconciler.core.observe import observe_distribution
+from reconciler.core.observe import DEFAULT_BEHAVIOR, observe_distribution
 from reconciler.core.plan import State, Target, plan_fleet
 from reconciler.desired_state import DesiredState
 from tests.core.conftest import CONFIG_FILES, CONFIGS, load_config, make_desired
@@ -50,11 +50,11 @@ def test_old_version_moves_to_target_and_missing_event_added(desired):
     assert plan.state is State.MISSING
     assert [(c.behavior, c.event_type, c.from_arn) for c in plan.changes] == [
         (
-            "default",
+            DEFAULT_BEHAVIOR,
             "viewer-request",
             "arn:aws:lambda:us-east-1:111111111111:function:ai-bot-router:8",
         ),
-        ("default", "origin-request", None),
+        (DEFAULT_BEHAVIOR, "origin-request", None),
     ]
     assert {c.to_arn for c in plan.changes} == {V9.arn}
 
@@ -95,7 +95,7 @@ def test_cloudfront_function_on_viewer_event_is_conflict(desired):
     )
 
     (plan,) = fleet.distributions
-    default = next(b for b in plan.behaviors if b.path == "default")
+    default = next(b for b in plan.behaviors if b.path == DEFAULT_BEHAVIOR)
     feeds = next(b for b in plan.behaviors if b.path == "/feeds/*.xml")
     assert default.state is State.CONFLICT
     assert [(c.event_type, c.from_arn) for c in default.changes] == [
@@ -121,7 +121,9 @@ def test_other_function_on_event_is_conflict_for_listed_ids():
 
     (plan,) = fleet.distributions
     states = {b.path: b.state for b in plan.behaviors}
-    assert states["default"] is State.CONFLICT  # prerender-router holds origin-request
+    assert (
+        states[DEFAULT_BEHAVIOR] is State.CONFLICT
+    )  # prerender-router holds origin-request
     assert (
         states["/images/*.jpg"] is State.CONFLICT
     )  # image-resize-uri on viewer-request
@@ -191,7 +193,7 @@ def test_default_behavior_selection_skips_path_behaviors():
     )
 
     (plan,) = fleet.distributions
-    assert [b.path for b in plan.behaviors] == ["default"]
+    assert [b.path for b in plan.behaviors] == [DEFAULT_BEHAVIOR]
 
 
 def test_event_no_longer_desired_is_removed():

@@ -107,7 +107,9 @@ def test_planning_patched_config_is_idempotent(case):
     assert changes_of(again) == ()
     first_conflicts = plan.conflicts if plan is not None else ()
     again_conflicts = again.conflicts if again is not None else ()
-    assert again_conflicts == first_conflicts
+    # A patch that removes the function's last association from a behavior
+    # leaves it unmanaged, so its conflicts are no longer reported.
+    assert set(again_conflicts) <= set(first_conflicts)
 
 
 @PROPERTY_SETTINGS
