@@ -87,3 +87,24 @@ def test_missing_credentials_points_to_sandbox(workspace, monkeypatch, capsys):
     assert code == 1
     assert "no AWS credentials" in out
     assert "reconciler demo" in out
+
+
+BROKEN_SOURCES = {
+    "syntax error": ("exports.handler = async (event) => {{", "does not parse"),
+    "missing handler": ("exports.other = async (event) => event;", "handler"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_SOURCES))
+def test_broken_source_writes_nothing(cli_env, capsys, case):
+    source, expected = BROKEN_SOURCES[case]
+    (cli_env.root / "lambda_code.js").write_text(source)
+
+    code = run_cli(cli_env, "apply")
+
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "pre-deploy checks failed" in out
+    assert expected in out
+    assert "Traceback" not in out
+    assert cli_env.sandbox.calls() == {}
