@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from reconciler.desired_state import DesiredState, load_desired_state
 from reconciler.errors import InputError, ReconcilerError
 from reconciler.reconcile import RunOptions, reconcile
-from reconciler.report.model import Report
+from reconciler.report.model import Mode, Report
 from reconciler.report.text import render_text
 
 log = logging.getLogger("reconciler")
@@ -128,12 +130,12 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--batch-size",
-        type=int,
+        type=_positive_int,
         help="distributions per batch (overrides rollout.batch_size)",
     )
     parser.add_argument(
         "--pin-version",
-        type=int,
+        type=_positive_int,
         help="target this existing version (overrides pin_version)",
     )
     parser.add_argument(
@@ -146,6 +148,16 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
 def load_with_overrides(args: argparse.Namespace) -> DesiredState:
     """Load ``--state`` and apply command-line overrides, validated like the file."""
     desired = load_desired_state(args.state)
@@ -156,14 +168,32 @@ def load_with_overrides(args: argparse.Namespace) -> DesiredState:
         data["pin_version"] = args.pin_version
     try:
         return DesiredState.model_validate(data)
-    except ValueError as exc:
-        raise InputError(f"invalid --batch-size or --pin-version: {exc}") from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise InputError(
+            f"--batch-size or --pin-version is out of range ({problems}); "
+            "batch_size must be 1 to 500 and pin_version at least 1"
+        ) from exc
 
 
 def _run(args: argparse.Namespace, mode: str) -> Report:
-    desired = load_with_overrides(args)
+    run_mode: Mode = "apply" if mode == "apply" else "plan"
+    try:
+        if args.out is not None and not args.out.parent.is_dir():
+            raise InputError(
+                f"--out {args.out}: folder {args.out.parent} does not exist; create it "
+                "or pick another path"
+            )
+        desired = load_with_overrides(args)
+    except ReconcilerError as exc:
+        # Invalid input still yields a report, so CI can post why it failed.
+        log.error("%s", exc)
+        return Report(mode=run_mode, status="error", lambda_arn=None, error=str(exc))
     options = RunOptions(
-        mode="apply" if mode == "apply" else "plan",
+        mode=run_mode,
         root=args.state.resolve().parent,
         only=tuple(args.only),
         endpoint_url=args.endpoint_url,
@@ -224,7 +254,11 @@ def _finish(args: argparse.Namespace, report: Report, kind: str, code: int) -> i
     text = render(report, args.format)
     sys.stdout.write(text)
     if args.out:
-        args.out.write_text(text, encoding="utf-8")
+        try:
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            # The run already happened; losing the file must not hide its result.
+            log.error("cannot write the report to %s: %s", args.out, exc)
     if args.github:
         from reconciler.github import publish_report
 

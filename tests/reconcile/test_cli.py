@@ -62,19 +62,43 @@ def test_malformed_state_writes_nothing(cli_env, capsys, case):
 
     code = run_cli(cli_env, "apply")
 
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
     assert code == 1
-    assert "invalid desired state" in err
-    assert "Traceback" not in err
+    assert "invalid desired state" in output
+    assert "Traceback" not in output
     assert cli_env.sandbox.calls() == {}
 
 
 def test_bad_pin_override_rejected(cli_env, capsys):
-    code = run_cli(cli_env, "apply", "--pin-version", "0")
+    with pytest.raises(SystemExit) as exited:
+        run_cli(cli_env, "apply", "--pin-version", "0")
+
+    assert exited.value.code == 2
+    assert (
+        "--pin-version: '0' is not a positive whole number" in capsys.readouterr().err
+    )
+    assert cli_env.sandbox.calls() == {}
+
+
+def test_invalid_state_still_writes_error_report(cli_env, capsys, tmp_path):
+    cli_env.state_path.write_text("function: [\n")
+    out = tmp_path / "report.json"
+
+    code = run_cli(cli_env, "plan", "--format", "json", "--out", str(out))
+
+    report = json.loads(out.read_text())
+    assert code == 1
+    assert report["status"] == "error"
+    assert "not valid YAML" in report["error"]
+
+
+def test_out_in_missing_folder_rejected_before_aws(cli_env, capsys, tmp_path):
+    code = run_cli(cli_env, "apply", "--out", str(tmp_path / "missing" / "r.json"))
 
     assert code == 1
-    assert "pin-version" in capsys.readouterr().err
-    assert cli_env.sandbox.writes() == {}
+    assert "does not exist" in capsys.readouterr().out
+    assert cli_env.sandbox.calls() == {}
 
 
 def test_missing_credentials_points_to_sandbox(workspace, monkeypatch, capsys):
