@@ -101,13 +101,13 @@ class _Run:
             observed_function.state if observed_function else None,
         )
         function_arn = self._function_arn(observed_function)
-        wanted_ids = self._wanted_ids()
+        selected_ids = self._selected_ids()
         observed = list(self.cloudfront.observe_all())
         fleet = plan_fleet(
             observed,
             self.desired,
             Target(function_arn, function_plan.version),
-            tagged_ids=wanted_ids or (),
+            tagged_ids=selected_ids or (),
             only=self.options.only,
         )
         warnings += _raise_errors(
@@ -131,7 +131,7 @@ class _Run:
             function_plan=function_plan,
             observed_function=observed_function,
             function_arn=function_arn,
-            wanted_ids=wanted_ids,
+            selected_ids=selected_ids,
             warnings=warnings,
         )
 
@@ -143,7 +143,7 @@ class _Run:
         function_plan: FunctionPlan,
         observed_function: ObservedFunction | None,
         function_arn: FunctionArn,
-        wanted_ids: set[str] | None,
+        selected_ids: set[str] | None,
         warnings: list[str],
     ) -> Report:
         version = function_plan.version
@@ -169,7 +169,7 @@ class _Run:
                 observed,
                 self.desired,
                 target,
-                tagged_ids=wanted_ids or (),
+                tagged_ids=selected_ids or (),
                 only=self.options.only,
             )
 
@@ -177,7 +177,7 @@ class _Run:
             self.cloudfront,
             self.desired,
             target,
-            wanted_ids=_engine_ids(self.desired, wanted_ids),
+            selected_ids=_engine_ids(self.desired, selected_ids),
             progress=Progress(enabled=self.options.progress),
         )
         applied = engine.run(fleet.drifted)
@@ -191,7 +191,7 @@ class _Run:
         account = self.desired.function.account_id
         return FunctionArn("aws", EDGE_REGION, account, self.desired.function.name)
 
-    def _wanted_ids(self) -> set[str] | None:
+    def _selected_ids(self) -> set[str] | None:
         selection = self.desired.distributions.select
         if isinstance(selection, SelectTags):
             return self.cloudfront.ids_with_tags(selection.tags)
@@ -265,7 +265,9 @@ class _Run:
         )
 
 
-def _engine_ids(desired: DesiredState, wanted_ids: set[str] | None) -> set[str] | None:
+def _engine_ids(
+    desired: DesiredState, selected_ids: set[str] | None
+) -> set[str] | None:
     if isinstance(desired.distributions.select, SelectIds | SelectTags):
-        return wanted_ids or set()
+        return selected_ids or set()
     return None

@@ -64,14 +64,14 @@ class ApplyEngine:
         desired: DesiredState,
         target: Target,
         *,
-        wanted_ids: Collection[str] | None,
+        selected_ids: Collection[str] | None,
         progress: Progress | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._cloudfront = cloudfront
         self._desired = desired
         self._target = target
-        self._wanted_ids = wanted_ids
+        self._selected_ids = selected_ids
         self._progress = progress or Progress(enabled=False)
         self._sleep = sleep
 
@@ -139,11 +139,11 @@ class ApplyEngine:
         )
 
     def _attempt(self, distribution_id: str, attempt: int) -> DistributionResult | None:
-        """One read-plan-write round; None means the ETag went stale, retry."""
+        """Read, re-plan and write one distribution; None means the ETag went stale."""
         config, etag = self._cloudfront.get_config(distribution_id)
         observed = observe_distribution(distribution_id, config)
         fresh = plan_distribution(
-            observed, self._desired, self._target, self._wanted_ids
+            observed, self._desired, self._target, self._selected_ids
         )
         if fresh is None or not fresh.changes:
             log.info("distribution %s already converged", distribution_id)
@@ -155,10 +155,10 @@ class ApplyEngine:
         try:
             patched = apply_changes(config, fresh.changes)
         except PatchError as exc:
-            return self._refuse(distribution_id, attempt, f"cannot patch: {exc}")
+            return self._reject(distribution_id, attempt, f"cannot patch: {exc}")
         unexpected = unexpected_changes(config, patched)
         if unexpected:
-            return self._refuse(
+            return self._reject(
                 distribution_id, attempt, f"patch would change {', '.join(unexpected)}"
             )
 
@@ -216,7 +216,7 @@ class ApplyEngine:
             distribution_id, "updated", fresh.changes, fresh.conflicts, attempts=attempt
         )
 
-    def _refuse(
+    def _reject(
         self, distribution_id: str, attempt: int, message: str
     ) -> DistributionResult:
         log.error("distribution %s not written: %s", distribution_id, message)

@@ -99,7 +99,7 @@ def _apply_one(behavior: dict[str, Any], change: Change) -> None:
     found = current[index]["LambdaFunctionARN"] if index is not None else None
     if found != change.from_arn:
         raise PatchError(
-            f"{change.behavior} {change.event_type} holds {found!r}, "
+            f"{change.behavior} {change.event_type} contains {found!r}, "
             f"planned from {change.from_arn!r}"
         )
 

@@ -127,11 +127,11 @@ def plan_fleet(
     ids, as ``--only`` does.
     """
     selection = desired.distributions.select
-    wanted_ids: set[str] | None = None
+    selected_ids: set[str] | None = None
     if isinstance(selection, SelectIds):
-        wanted_ids = set(selection.ids)
+        selected_ids = set(selection.ids)
     elif isinstance(selection, SelectTags):
-        wanted_ids = set(tagged_ids)
+        selected_ids = set(tagged_ids)
 
     seen: set[str] = set()
     plans: list[DistributionPlan] = []
@@ -142,14 +142,14 @@ def plan_fleet(
         if only and distribution.id not in only:
             references += references_now
             continue
-        plan = plan_distribution(distribution, desired, target, wanted_ids)
+        plan = plan_distribution(distribution, desired, target, selected_ids)
         if plan is None:
             references += references_now
             continue
         plans.append(plan)
         references += _references_after(plan, references_now)
 
-    requested = set(only) | (wanted_ids or set())
+    requested = set(only) | (selected_ids or set())
     unknown = tuple(sorted(requested - seen))
     return FleetPlan(tuple(plans), unknown, references)
 
@@ -158,16 +158,16 @@ def plan_distribution(
     distribution: ObservedDistribution,
     desired: DesiredState,
     target: Target,
-    wanted_ids: Collection[str] | None,
+    selected_ids: Collection[str] | None,
 ) -> DistributionPlan | None:
     """Plan one distribution; None when the desired state does not select it.
 
-    ``wanted_ids`` None means ``select: associated``: only behaviors that
+    ``selected_ids`` None means ``select: associated``: only behaviors that
     already reference the function are managed. Otherwise the listed
     distributions must carry the associations on every selected behavior.
     """
-    managed_only = wanted_ids is None
-    if not managed_only and distribution.id not in wanted_ids:  # type: ignore[operator]
+    managed_only = selected_ids is None
+    if not managed_only and distribution.id not in selected_ids:  # type: ignore[operator]
         return None
 
     behaviors: list[BehaviorPlan] = []
@@ -208,8 +208,8 @@ def plan_behavior(
     for spec in desired.associations:
         current = ours.get(spec.event_type)
         if current is None:
-            # Never add next to a conflict: half a router (origin-request
-            # without viewer-request) would route on a header nobody set.
+            # Never add next to a conflict: origin-request without
+            # viewer-request would route on a header that no handler normalized.
             if conflicts:
                 continue
             state = State.MISSING
@@ -230,7 +230,7 @@ def plan_behavior(
             if state is State.IN_SYNC:
                 state = State.OTHER_VERSION
     if conflicts:
-        # Associations the function already holds still move to the target.
+        # Associations that already name the function still move to the target.
         state = State.CONFLICT
     return BehaviorPlan(behavior.path, state, tuple(changes), conflicts)
 

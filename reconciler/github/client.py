@@ -39,7 +39,7 @@ class RetryPolicy:
 
     5xx responses and connection errors are retried ``attempts - 1`` times after
     ``backoff_s``, doubled each time. A rate limit (429, or 403 with
-    ``Retry-After`` or ``X-RateLimit-Remaining: 0``) waits as GitHub asks,
+    ``Retry-After`` or ``X-RateLimit-Remaining: 0``) waits as long as GitHub requests,
     unless that is longer than ``max_wait_s``, when the operation gives up.
     """
 
@@ -123,12 +123,12 @@ def _retry_delay(
     if rate_limited:
         wait = _rate_limit_wait(headers, policy)
         if wait is None:
-            # GitHub's "Rate limits for the REST API" page asks for at least
+            # GitHub's "Rate limits for the REST API" page requests at least
             # a minute when neither Retry-After nor a reset time is given.
             wait = max(60.0, _backoff(policy, attempt))
         if wait > policy.max_wait_s:
             log.error(
-                "GitHub rate limit asks for a %.0f s wait, over the %.0f s maximum",
+                "GitHub rate limit requests a %.0f s wait, over the %.0f s maximum",
                 wait,
                 policy.max_wait_s,
             )
@@ -144,7 +144,7 @@ def _backoff(policy: RetryPolicy, attempt: int) -> float:
 
 
 def _rate_limit_wait(headers: Mapping[str, str], policy: RetryPolicy) -> float | None:
-    """Return the wait GitHub asks for in ``headers``, or None when it names none.
+    """Return the wait GitHub requests in ``headers``, or None when it names none.
 
     ``headers`` is requests' case-insensitive mapping, so names match in any case.
     """

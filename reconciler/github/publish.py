@@ -69,7 +69,7 @@ def publish_report(
 ) -> None:
     """Publish ``report`` to the workflow run and to GitHub, logging every failure.
 
-    Every ``Exception`` is caught and logged, so the caller's exit code stands.
+    Every ``Exception`` is caught and logged, so the caller's exit code never changes.
 
     Args:
         report: The finished run report.
@@ -83,7 +83,7 @@ def publish_report(
     try:
         _write_run_files(report, context, kind=kind, exit_code=exit_code)
     except Exception:
-        # Same reason as below: reporting must never fail the reconcile.
+        # Reporting must never fail the reconcile, so every error is logged here.
         log.exception("writing the %s report files failed unexpectedly", kind)
 
     try:

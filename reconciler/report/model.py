@@ -17,7 +17,7 @@ class ReportModel(BaseModel):
 
 
 class FunctionReport(ReportModel):
-    """What happened, or will happen, to the Lambda function."""
+    """The Lambda function step of a run: the action and the target version."""
 
     name: str
     action: FunctionActionKind

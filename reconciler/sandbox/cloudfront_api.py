@@ -198,7 +198,7 @@ class CloudFrontApi:
                 "InvalidArgument",
                 f"MaxItems must be a positive integer, got {raw_max!r}.",
             )
-        # CloudFront returns at most 100 summaries a page, whatever MaxItems says.
+        # CloudFront returns at most 100 summaries a page, whatever MaxItems requests.
         max_items = min(int(raw_max), MAX_ITEMS)
         distributions, next_marker = self.store.page(marker, max_items)
         now = time.monotonic()

@@ -2,7 +2,7 @@
 
 Parsing and serializing against the model's shapes (``DistributionConfig``,
 ``Distribution``, ``DistributionList``, ``Tags``) means every field the model
-knows round-trips without hand-written XML.
+defines round-trips without hand-written XML.
 """
 
 from __future__ import annotations

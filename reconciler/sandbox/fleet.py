@@ -54,7 +54,7 @@ _TIERS = ("prod", "prod", "staging", "dev")
 
 @dataclass(frozen=True)
 class FleetSpec:
-    """What to seed. The four shares split the fleet and must add up to 1."""
+    """Specification of a seeded fleet; the four shares must add up to 1."""
 
     size: int = 300
     function_name: str = "bot-router"
@@ -90,7 +90,7 @@ class FleetSpec:
 
 @dataclass
 class Fleet:
-    """What seeding created.
+    """The function, versions and distributions that seeding created.
 
     ``by_kind`` maps the four kinds that split the fleet (``current``, ``old``,
     ``unassociated``, ``lookalike``) and the overlapping attributes

@@ -114,7 +114,7 @@ class LambdaGuard:
     def before(
         self, operation: Operation, path: str, headers: dict[str, str], body: bytes
     ) -> Response | None:
-        """Return an error response if the call must fail before moto sees it."""
+        """Return an error response if the call must fail before it reaches moto."""
         if operation.name not in ("PublishVersion", *_UPDATES):
             return None
         function = self._target(operation, path, headers)

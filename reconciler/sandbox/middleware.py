@@ -1,7 +1,7 @@
 """WSGI middleware in front of moto: counting, faults and fidelity fixes.
 
 Each request is identified as ``service:Operation`` and counted, then gets
-its latency, rate limit and injected fault, and is finally answered by the
+its latency, rate limit and injected fault, and is finally handled by the
 CloudFront store, by moto behind the Lambda guard, or by moto alone.
 """
 

@@ -1,8 +1,8 @@
-"""Resource Groups Tagging API ``GetResources`` that sees the sandbox's distributions.
+"""Resource Groups Tagging API ``GetResources`` over the sandbox's distributions.
 
-moto's tagging backend reads moto's own CloudFront, which holds none of the
-sandbox's distributions, so requests for CloudFront resources are answered
-here and other resource types still go to moto.
+moto's tagging backend reads moto's own CloudFront, which contains none of the
+sandbox's distributions. So requests for CloudFront resources are handled
+here, and other resource types still go to moto.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def matching(store: DistributionStore, request: dict[str, Any]) -> list[dict[str
 
 
 def get_resources(store: DistributionStore, request: dict[str, Any]) -> bytes:
-    """Answer a ``GetResources`` request for CloudFront distributions only."""
+    """Handle a ``GetResources`` request for CloudFront distributions only."""
     found = matching(store, request)
     token = request.get("PaginationToken") or ""
     start = (
@@ -67,7 +67,7 @@ def get_resources(store: DistributionStore, request: dict[str, Any]) -> bytes:
 def merge_into(
     moto_body: bytes, store: DistributionStore, request: dict[str, Any]
 ) -> bytes:
-    """Append matching distributions to the last page of moto's answer."""
+    """Append matching distributions to the last page of moto's response."""
     document = json.loads(moto_body)
     if document.get("PaginationToken"):
         return moto_body

@@ -84,7 +84,7 @@ def test_patch_rejects_stale_from_arn():
         CONFIGS / "distribution_config_05a_primary_with_continuous_deployment.json"
     )
 
-    with pytest.raises(PatchError, match="holds"):
+    with pytest.raises(PatchError, match="contains"):
         apply_changes(
             config, [Change(DEFAULT_BEHAVIOR, "viewer-request", "arn:other", None)]
         )

@@ -41,7 +41,7 @@ def test_unassociated_config_not_selected(desired):
     assert fleet.distributions == ()
 
 
-def test_old_version_moves_to_target_and_missing_event_added(desired):
+def test_old_version_and_missing_event_planned(desired):
     fleet = plan_one(
         "distribution_config_05a_primary_with_continuous_deployment.json", desired
     )
@@ -112,7 +112,7 @@ def test_cloudfront_function_on_viewer_event_is_conflict(desired):
     assert len(feeds.changes) == 2
 
 
-def test_other_function_on_event_is_conflict_for_listed_ids():
+def test_other_function_is_conflict():
     desired = make_desired("distributions:\n  select: {ids: [E1TEST]}\n")
 
     fleet = plan_one(
@@ -123,7 +123,7 @@ def test_other_function_on_event_is_conflict_for_listed_ids():
     states = {b.path: b.state for b in plan.behaviors}
     assert (
         states[DEFAULT_BEHAVIOR] is State.CONFLICT
-    )  # prerender-router holds origin-request
+    )  # prerender-router is on origin-request
     assert (
         states["/images/*.jpg"] is State.CONFLICT
     )  # image-resize-uri on viewer-request

@@ -16,8 +16,8 @@ from tests.faults.conftest import (
     make_fault_workspace,
 )
 
-# The sandbox holds a timed-out call for TIMEOUT_S and then answers 5xx; the
-# client gives up after READ_TIMEOUT_S, as it would on a hung AWS endpoint.
+# The sandbox delays a timed-out call for TIMEOUT_S and then returns a 5xx.
+# The client gives up after READ_TIMEOUT_S, as it would on a hung AWS endpoint.
 TIMEOUT_S = 1.0
 READ_TIMEOUT_S = 0.3
 

@@ -387,7 +387,7 @@ def test_long_rate_limit_gives_up(
         publish_report(fleet_report(), kind="plan", exit_code=2, env=env, retry=retry)
 
     assert sleeps == []
-    assert "asks for a 3600 s wait, over the 60 s maximum" in caplog.text
+    assert "requests a 3600 s wait, over the 60 s maximum" in caplog.text
     assert actions_run.fake.comments_on(PR_NUMBER) == []
 
 
