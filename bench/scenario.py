@@ -7,7 +7,6 @@ the sandbox's store, which costs no API call.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -21,7 +20,13 @@ from reconciler.core.arn import FunctionArn
 from reconciler.desired_state import load_desired_state
 from reconciler.edge.package import build_package
 from reconciler.reconcile import RunOptions, reconcile
-from reconciler.sandbox import FleetSpec, Sandbox, SandboxSettings, seed_fleet
+from reconciler.sandbox import (
+    FleetSpec,
+    Sandbox,
+    SandboxSettings,
+    create_edge_role,
+    seed_fleet,
+)
 
 REPO = Path(__file__).parent.parent
 ROLE = "bot-router-edge"
@@ -57,20 +62,6 @@ rollout:
 limits:
   distributions_per_function: 100000
 """
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {
-                    "Service": ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]
-                },
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
 
 
 class Scenario:
@@ -106,9 +97,7 @@ class Scenario:
             for i in fleet.by_kind["current"] + fleet.by_kind["old"]
             if i not in staging
         ]
-        iam = self.sandbox.client("iam")
-        if ROLE not in {role["RoleName"] for role in iam.list_roles()["Roles"]}:
-            iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=TRUST)
+        create_edge_role(ROLE)
 
         desired = load_desired_state(self.state_path)
         session = boto3.Session(

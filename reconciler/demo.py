@@ -7,7 +7,6 @@ the reconciler reaches it over HTTP exactly as it reaches AWS.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from pathlib import Path
 
@@ -17,7 +16,13 @@ from reconciler.adapters.aws import make_clients
 from reconciler.desired_state import load_desired_state
 from reconciler.reconcile import RunOptions, reconcile
 from reconciler.report.text import render_text
-from reconciler.sandbox import FleetSpec, Sandbox, SandboxSettings, seed_fleet
+from reconciler.sandbox import (
+    FleetSpec,
+    Sandbox,
+    SandboxSettings,
+    create_edge_role,
+    seed_fleet,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,31 +51,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-_EDGE_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {
-                "Service": ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]
-            },
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
-
-
-def _create_role(sandbox: Sandbox, role_arn: str) -> None:
-    """Create the execution role the desired state names, as an operator would."""
-    iam = sandbox.client("iam")
-    name = role_arn.rsplit("/", 1)[-1]
-    try:
-        iam.get_role(RoleName=name)
-    except iam.exceptions.NoSuchEntityException:
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(_EDGE_TRUST))
-    sandbox.reset_calls()
-
-
 def run_demo(args: argparse.Namespace) -> int:
     desired = load_desired_state(args.state)
     rollout = desired.rollout.model_copy(
@@ -91,7 +71,8 @@ def run_demo(args: argparse.Namespace) -> int:
                 code=source,
             ),
         )
-        _create_role(sandbox, desired.function.role)
+        # Create the role the desired state names, as an operator would have.
+        create_edge_role(desired.function.role.rsplit("/", 1)[-1])
         print(
             f"seeded {len(fleet.distribution_ids)} distributions and function "
             f"{fleet.function_arn}\n"

@@ -7,8 +7,15 @@ the ``PublishVersion`` guards that moto lacks. ``seed_fleet`` fills it with
 an edge function and thousands of distributions.
 """
 
-from reconciler.sandbox.fleet import Fleet, FleetSpec, seed_fleet
+from reconciler.sandbox.fleet import Fleet, FleetSpec, create_edge_role, seed_fleet
 from reconciler.sandbox.server import Sandbox
 from reconciler.sandbox.settings import SandboxSettings
 
-__all__ = ["Fleet", "FleetSpec", "Sandbox", "SandboxSettings", "seed_fleet"]
+__all__ = [
+    "Fleet",
+    "FleetSpec",
+    "Sandbox",
+    "SandboxSettings",
+    "create_edge_role",
+    "seed_fleet",
+]

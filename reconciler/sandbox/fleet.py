@@ -48,13 +48,14 @@ _TRUST_POLICY = json.dumps(
         ],
     }
 )
+EDGE_ROLE = "edge-function-role"
 _TEAMS = ("web", "growth", "platform", "media", "checkout")
 _TIERS = ("prod", "prod", "staging", "dev")
 
 
 @dataclass(frozen=True)
 class FleetSpec:
-    """Specification of a seeded fleet; the four shares must add up to 1."""
+    """Specification of a seeded fleet, whose four shares must add up to 1."""
 
     size: int = 300
     function_name: str = "bot-router"
@@ -118,9 +119,13 @@ def build_zip(source: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def _role_arn(account: str) -> str:
+def create_edge_role(name: str = EDGE_ROLE, account: str = ACCOUNT_ID) -> str:
+    """Create an execution role that Lambda@Edge may assume, unless it exists.
+
+    The role goes straight into moto's IAM backend, so the call counter does
+    not see it. Returns the role ARN.
+    """
     iam = iam_backends[account]["aws"]
-    name = "edge-function-role"
     if name not in {role.name for role in iam.roles.values()}:
         iam.create_role(
             name, _TRUST_POLICY, "/", None, "Lambda@Edge execution", [], None
@@ -142,7 +147,7 @@ def create_function(
         {
             "FunctionName": name,
             "Runtime": "nodejs20.x",
-            "Role": _role_arn(account),
+            "Role": create_edge_role(account=account),
             "Handler": "index.handler",
             "Code": {"ZipFile": first},
             "MemorySize": 128,

@@ -24,7 +24,14 @@ from reconciler.core.observe import items, iter_behaviors
 from reconciler.desired_state import DesiredState, load_desired_state
 from reconciler.reconcile import RunOptions, reconcile
 from reconciler.report.model import Report
-from reconciler.sandbox import Fleet, FleetSpec, Sandbox, SandboxSettings, seed_fleet
+from reconciler.sandbox import (
+    Fleet,
+    FleetSpec,
+    Sandbox,
+    SandboxSettings,
+    create_edge_role,
+    seed_fleet,
+)
 from tests.conftest import REPO
 
 DEFAULT_FLEET_SIZE = 300
@@ -51,20 +58,6 @@ limits:
   # Fleets here reach 1,000 router users, past the default quota of 500.
   distributions_per_function: 100000
 """
-TRUST_POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {
-                    "Service": ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]
-                },
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
 
 
 @dataclass
@@ -194,10 +187,7 @@ def assert_report_honest(workspace: FaultWorkspace, report: Report) -> None:
 
 
 def ensure_role(sandbox: Sandbox) -> None:
-    iam = sandbox.client("iam")
-    names = {role["RoleName"] for role in iam.list_roles()["Roles"]}
-    if ROLE_NAME not in names:
-        iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=TRUST_POLICY)
+    create_edge_role(ROLE_NAME)
 
 
 def make_fault_workspace(
