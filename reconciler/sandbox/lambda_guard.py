@@ -211,4 +211,9 @@ class LambdaGuard:
             # NOTE: a published version gets a fresh RevisionId on every read;
             # AWS keeps one per version. Nothing in the sandbox compares them.
             config["RevisionId"] = str(uuid.uuid4())
+        code = document.get("Code")
+        if isinstance(code, dict) and "Location" in code:
+            # moto returns a download URL on an amazonaws.com host. The sandbox
+            # must never send a client off this machine, so the URL is blanked.
+            code["Location"] = ""
         return json.dumps(document).encode()

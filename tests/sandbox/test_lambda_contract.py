@@ -123,3 +123,9 @@ def test_code_sha_is_base64_sha256_of_zip(lam: Any) -> None:
 
     expected = base64.b64encode(hashlib.sha256(b"four").digest()).decode()
     assert updated["CodeSha256"] == expected
+
+
+def test_code_location_stays_local(lam: Any) -> None:
+    function = lam.get_function(FunctionName="edge-fn")
+
+    assert function["Code"]["Location"] == ""
