@@ -199,6 +199,12 @@ class Rollout(StrictModel):
     batch_interval_s: float = Field(default=1.0, ge=0, le=600)
     max_concurrency: int = Field(default=10, ge=1, le=64)
     max_failure_ratio: float = Field(default=0.2, ge=0, le=1)
+    max_writes_per_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="Client-side cap on UpdateDistribution calls per second; "
+        "unset means no cap, so throttling and the retry mode set the pace.",
+    )
     retry_mode: Literal["standard", "adaptive"] = "adaptive"
     max_attempts: int = Field(default=8, ge=1, le=20)
     precondition_retries: int = Field(default=3, ge=0, le=10)

@@ -262,6 +262,7 @@ class _Run:
             failed_details=failed,
             changes=rows,
             warnings=warnings,
+            rollout_s=round(applied.duration_s, 3),
         )
 
 

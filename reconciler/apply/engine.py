@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.adapters.aws import error_code
 from reconciler.adapters.cloudfront import CloudFront
+from reconciler.apply.pacing import WritePacer
 from reconciler.apply.progress import Progress
 from reconciler.core.observe import observe_distribution
 from reconciler.core.patch import PatchError, apply_changes, unexpected_changes
@@ -55,6 +56,7 @@ class DistributionResult:
 class ApplyResult:
     results: list[DistributionResult] = field(default_factory=list)
     halted: bool = False
+    duration_s: float = 0.0
 
 
 class ApplyEngine:
@@ -74,6 +76,7 @@ class ApplyEngine:
         self._selected_ids = selected_ids
         self._progress = progress or Progress(enabled=False)
         self._sleep = sleep
+        self._pacer = WritePacer(desired.rollout.max_writes_per_s, sleep=sleep)
 
     def run(self, plans: Sequence[DistributionPlan]) -> ApplyResult:
         """Apply ``plans`` in batches; a batch failing too often halts the rest."""
@@ -83,6 +86,7 @@ class ApplyEngine:
             for start in range(0, len(plans), rollout.batch_size)
         ]
         result = ApplyResult()
+        started = time.monotonic()
         self._progress.start(len(plans))
         with ThreadPoolExecutor(max_workers=rollout.max_concurrency) as pool:
             for number, batch in enumerate(batches, start=1):
@@ -107,6 +111,7 @@ class ApplyEngine:
                     )
                     result.halted = True
         self._progress.finish()
+        result.duration_s = time.monotonic() - started
         return result
 
     def _reconcile(self, plan: DistributionPlan) -> DistributionResult:
@@ -172,6 +177,7 @@ class ApplyEngine:
         fresh: DistributionPlan,
         attempt: int,
     ) -> DistributionResult | None:
+        self._pacer.wait()
         try:
             self._cloudfront.update_config(distribution_id, patched, etag)
         except BotoCoreError as exc:

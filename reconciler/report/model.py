@@ -87,6 +87,9 @@ class Report(ReportModel):
     warnings: list[str] = Field(default_factory=list)
     error: str | None = Field(None, description="Set when status is 'error'.")
     duration_s: float = 0.0
+    rollout_s: float = Field(
+        0.0, description="Seconds spent patching distributions, within duration_s."
+    )
     api_calls: dict[str, int] = Field(
         default_factory=dict, description="Calls by 'service:Operation'."
     )

@@ -93,3 +93,22 @@ def test_failing_batch_halts_rollout(over_quota):
         "TooManyDistributionsWithSingleFunctionARN"
     }
     assert over_quota.sandbox.calls()["cloudfront:UpdateDistribution"] < counts.drifted
+
+
+@pytest.fixture
+def paced(tmp_path: Path) -> Iterator[Workspace]:
+    limits = {"cloudfront:UpdateDistribution": (10.0, 2)}
+    settings = SandboxSettings(seed=5, deploy_delay_s=0.0, rate_limits=limits)
+    for workspace in fleet_workspace(tmp_path, settings):
+        pacing = "max_attempts: 6\n  max_writes_per_s: 8"
+        workspace.write_state(base=DESIRED.replace("max_attempts: 6", pacing))
+        yield workspace
+
+
+def test_paced_run_is_never_throttled(paced):
+    report = paced.run("apply")
+
+    calls = paced.sandbox.calls()
+    assert report.status == "success", report.failed_details
+    assert calls["cloudfront:UpdateDistribution"] == report.distributions.successful
+    assert report.rollout_s > 0
