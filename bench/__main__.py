@@ -87,8 +87,13 @@ def measure_size(
                     "--state",
                     str(scenario.state_path),
                     "--no-progress",
+                    "--format",
+                    "json",
+                    "--out",
+                    str(workdir / f"report-{mode}.json"),
                 ]
                 wall, rss, code = run_child(args, env, workdir)
+                report = json.loads((workdir / f"report-{mode}.json").read_text())
                 results.append(
                     Measurement(
                         size,
@@ -100,6 +105,10 @@ def measure_size(
                         code,
                         scenario.sandbox.calls(),
                         needed,
+                        {
+                            "duration_s": report["duration_s"],
+                            "rollout_s": report.get("rollout_s", 0.0),
+                        },
                     )
                 )
                 print(

@@ -59,6 +59,9 @@ rollout:
   batch_interval_s: 0
   max_concurrency: 16
   max_failure_ratio: 0.5
+  # Paced at the sandbox's write limit, as an operator would set it to
+  # CloudFront's observed rate.
+  max_writes_per_s: {WRITE_RATE:g}
 limits:
   distributions_per_function: 100000
 """
