@@ -92,9 +92,11 @@ class _Run:
         self.package = package
         self.lambda_ = Lambda(clients.lambda_)
         self.cloudfront = CloudFront(clients.cloudfront, clients.tagging)
+        self.observed_function: ObservedFunction | None = None
 
     def execute(self, warnings: list[str]) -> Report:
         observed_function = self.lambda_.observe(self.desired.function.name)
+        self.observed_function = observed_function
         function_plan = plan_function(
             self.desired,
             self.package.code_sha256,
@@ -118,10 +120,7 @@ class _Run:
                 fleet.references_after,
             )
         )
-        warnings += [
-            f"distribution {unknown} was requested but does not exist in this account"
-            for unknown in fleet.unknown_ids
-        ]
+        warnings += _selection_warnings(fleet)
 
         if self.options.mode == "plan":
             return self._plan_report(fleet, function_plan, function_arn, warnings)
@@ -199,6 +198,13 @@ class _Run:
             return set(selection.ids)
         return None
 
+    def _target_code_sha256(self, version: int | None) -> str:
+        """Return the code hash of ``version``, which a pin or reuse takes from AWS."""
+        observed = self.observed_function
+        if version is not None and observed and version in observed.state.versions:
+            return observed.state.versions[version].code_sha256
+        return self.package.code_sha256
+
     def _function_report(
         self, plan: FunctionPlan, version: int | None, fleet: FleetPlan
     ) -> FunctionReport:
@@ -213,7 +219,7 @@ class _Run:
             action=plan.action,
             version=version,
             previous_versions=sorted(v for v in previous if v is not None),
-            code_sha256=self.package.code_sha256,
+            code_sha256=self._target_code_sha256(version),
             package_bytes=self.package.size,
         )
 
@@ -264,6 +270,34 @@ class _Run:
             warnings=warnings,
             rollout_s=round(applied.duration_s, 3),
         )
+
+
+# Distribution ids listed in one warning before the rest becomes a count.
+MAX_LISTED_IDS = 20
+
+
+def _selection_warnings(fleet: FleetPlan) -> list[str]:
+    warnings = [
+        f"distribution {unknown} was requested but does not exist in this account"
+        for unknown in fleet.unknown_ids
+    ]
+    warnings += [
+        f"distribution {unselected} was requested with --only but the desired "
+        "state does not select it (it does not use the function on a selected "
+        "behavior, or select: names other distributions); nothing was planned for it"
+        for unselected in fleet.unselected_ids
+    ]
+    excluded = [d.id for d in fleet.distributions if d.excluded]
+    if excluded:
+        listed = ", ".join(excluded[:MAX_LISTED_IDS])
+        more = len(excluded) - MAX_LISTED_IDS
+        tail = f" and {more} more" if more > 0 else ""
+        warnings.append(
+            f"{len(excluded)} selected distributions are excluded (listed in "
+            "distributions.exclude, or staging copies while include_staging is "
+            f"false) and were left as they are: {listed}{tail}"
+        )
+    return warnings
 
 
 def _engine_ids(

@@ -106,6 +106,7 @@ class FleetPlan:
     distributions: tuple[DistributionPlan, ...]
     unknown_ids: tuple[str, ...]
     references_after: int  # distributions that will reference the function
+    unselected_ids: tuple[str, ...] = ()  # in --only, but not selected
 
     @property
     def drifted(self) -> tuple[DistributionPlan, ...]:
@@ -151,7 +152,9 @@ def plan_fleet(
 
     requested = set(only) | (selected_ids or set())
     unknown = tuple(sorted(requested - seen))
-    return FleetPlan(tuple(plans), unknown, references)
+    planned = {plan.id for plan in plans}
+    unselected = tuple(sorted(set(only) & seen - planned))
+    return FleetPlan(tuple(plans), unknown, references, unselected)
 
 
 def plan_distribution(

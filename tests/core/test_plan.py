@@ -237,3 +237,18 @@ def test_planning_twice_gives_equal_plans(desired):
     observed = [observe(p.name, f"E{i}X") for i, p in enumerate(CONFIG_FILES)]
 
     assert plan_fleet(observed, desired, V9) == plan_fleet(observed, desired, V9)
+
+
+def test_only_with_unselected_id_reported(desired):
+    observed = [
+        observe(
+            "distribution_config_05a_primary_with_continuous_deployment.json", "E1A"
+        ),
+        observe("distribution_config_01_minimal_s3_legacy.json", "E1B"),
+    ]
+
+    fleet = plan_fleet(observed, desired, V9, only={"E1B"})
+
+    assert fleet.distributions == ()
+    assert fleet.unselected_ids == ("E1B",)
+    assert fleet.unknown_ids == ()

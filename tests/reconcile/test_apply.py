@@ -216,3 +216,26 @@ def test_tag_selection_adds_missing_associations(workspace):
     assert report.status == "success", report.error
     for distribution_id in unassociated:
         assert router_versions(workspace, distribution_id) == {report.lambda_arn}
+
+
+def test_pinned_plan_reports_pinned_code(workspace):
+    workspace.run("apply")
+    workspace.write_state("pin_version: 1\n")
+    lambda_client = workspace.sandbox.client("lambda")
+    pinned = lambda_client.get_function_configuration(
+        FunctionName="bot-router", Qualifier="1"
+    )
+
+    report = workspace.run("plan")
+
+    assert report.function.action == "pin"
+    assert report.function.code_sha256 == pinned["CodeSha256"]
+
+
+def test_excluded_staging_copies_named(workspace):
+    report = workspace.run("plan")
+
+    (warning,) = [w for w in report.warnings if "excluded" in w]
+    staging = workspace.fleet.by_kind["staging"]
+    assert f"{report.distributions.excluded} selected distributions" in warning
+    assert any(distribution_id in warning for distribution_id in staging)
