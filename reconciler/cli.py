@@ -29,7 +29,7 @@ RUN_COMMANDS = frozenset({"plan", "apply", "drift"})
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((arg for arg in argv if not arg.startswith("-")), None)
-    # plan, apply and drift never need moto: skip importing it (about 1 s).
+    # plan, apply and drift never need moto, so they skip importing it (about 1 s).
     parser = _parser(with_sandbox=command not in RUN_COMMANDS)
     args = parser.parse_args(argv)
     logging.basicConfig(

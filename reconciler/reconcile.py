@@ -44,7 +44,7 @@ class RunOptions:
 
 
 def reconcile(desired: DesiredState, options: RunOptions) -> Report:
-    """Run ``plan`` or ``apply`` and return its report; errors become a report too."""
+    """Run ``plan`` or ``apply`` and return its report, an error report on failure."""
     started = time.monotonic()
     clients: AwsClients | None = options.clients
     try:
@@ -163,7 +163,7 @@ class _Run:
         assert version is not None
         target = Target(function_arn, version)
         if version != function_plan.version:
-            # The summaries are still current; only the target changed.
+            # The summaries are still current, so only the target changes.
             fleet = plan_fleet(
                 observed,
                 self.desired,

@@ -79,7 +79,7 @@ class ApplyEngine:
         self._pacer = WritePacer(desired.rollout.max_writes_per_s, sleep=sleep)
 
     def run(self, plans: Sequence[DistributionPlan]) -> ApplyResult:
-        """Apply ``plans`` in batches; a batch failing too often halts the rest."""
+        """Apply ``plans`` in batches. A batch that fails too often halts the rest."""
         rollout = self._desired.rollout
         batches = [
             plans[start : start + rollout.batch_size]
@@ -181,7 +181,7 @@ class ApplyEngine:
         try:
             self._cloudfront.update_config(distribution_id, patched, etag)
         except BotoCoreError as exc:
-            # A timeout may hide a write that landed; the next run re-reads
+            # A timeout may hide a write that landed. The next run re-reads
             # the config and finds it converged, so failing here is safe.
             code = type(exc).__name__
             log.error(

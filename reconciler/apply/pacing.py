@@ -30,7 +30,7 @@ class WritePacer:
         self._next_slot = 0.0
 
     def wait(self) -> None:
-        """Block until this caller's write slot; return at once when unpaced."""
+        """Block until the caller's write slot, or return at once when unpaced."""
         if not self._interval:
             return
         with self._lock:

@@ -11,8 +11,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# Key of the default cache behavior. CloudFront path patterns cannot contain
-# parentheses, so no path behavior can collide with it.
+# Key of the default cache behavior. It differs from "default", which is a
+# valid path pattern that a path behavior may carry.
 DEFAULT_BEHAVIOR = "(default)"
 
 
