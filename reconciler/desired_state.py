@@ -32,7 +32,7 @@ EventType = Literal[
 REQUEST_EVENTS: frozenset[str] = frozenset({"viewer-request", "origin-request"})
 Category = Literal["ai_training", "ai_search", "ai_user_fetch"]
 
-# NOTE: runtimes taken as accepted by Lambda@Edge; AWS's Lambda@Edge
+# NOTE: runtimes taken as accepted by Lambda@Edge. AWS's Lambda@Edge
 # restrictions page has the current list, so extend this set when it grows.
 EDGE_RUNTIMES: frozenset[str] = frozenset(
     {"nodejs18.x", "nodejs20.x", "nodejs22.x", "python3.11", "python3.12", "python3.13"}
