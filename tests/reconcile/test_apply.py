@@ -20,7 +20,9 @@ WRITES = {
 
 
 def router_versions(workspace: Workspace, distribution_id: str) -> set[str]:
-    config = workspace.sandbox.snapshot_configs()[distribution_id]
+    # One distribution's config; a full snapshot per call would make the
+    # fleet-wide loops quadratic.
+    config = workspace.sandbox.store.get(distribution_id).config
     observed = observe_distribution(distribution_id, config)
     return {
         association.arn
